@@ -28,6 +28,7 @@ struct CloudControlError : std::runtime_error {
   std::string aws_message;
   int http_status = 0;     // 0 for transport errors (code then "NetworkError" / "Timeout")
   std::string request_id;
+  bool is_throttling() const;
   bool is_not_found() const { return code == "ResourceNotFoundException"; }
 };
 
@@ -52,6 +53,13 @@ struct ResourceDescription {
   std::string properties;  // JSON text, as on the wire
 };
 
+// One ListResources answer: its resources and the token of the next page (empty on the last).
+struct ListResourcesPage {
+  std::vector<ResourceDescription> resources;
+  std::string next_token;
+};
+ListResourcesPage parse_list_resources(std::string response_body);
+
 struct ClientOptions {
   std::string endpoint_url;       // overrides region endpoints when set (see resolve_endpoint)
   std::string ca_bundle;          // --ca-bundle / AWS_CA_BUNDLE
@@ -62,6 +70,12 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{60000};
   bool http_log = false;          // --http-log: requests/responses with timings on stderr, redacted
   std::vector<std::string> redact_properties;  // property names whose values are never logged
+  // Standard retry mode: delay before retry n (1-based) is rand(0,1) * min(max_backoff, base * 2^(n-1)).
+  std::chrono::milliseconds retry_base_delay{1000};
+  std::chrono::milliseconds max_backoff{20000};
+  int retry_quota = 500;          // tokens; a retry costs 5 (a timeout 10); a success refunds
+  std::string role_arn;           // sent as RoleArn on mutations when set
+  std::function<void(const std::string&)> log_sink;  // --http-log destination; default stderr
 };
 
 // https://cloudcontrolapi.<region>.amazonaws.com (.com.cn for cn-*), unless overridden by
@@ -70,6 +84,9 @@ std::string resolve_endpoint(const std::string& region, const std::string& expli
 
 struct AwaitOptions {
   std::chrono::milliseconds timeout{std::chrono::minutes(30)};
+  // Without a RetryAfter from the service, polls back off from initial_delay, doubling up to max_delay.
+  std::chrono::milliseconds initial_delay{1000};
+  std::chrono::milliseconds max_delay{15000};
   std::function<void(const ProgressEvent&)> on_progress;  // called after every poll
 };
 
@@ -106,6 +123,18 @@ class CloudControlClient {
 
   // Raw call: operation name ("GetResource"), request JSON -> response JSON. Retries, signs, throttles.
   nlohmann::json call(const std::string& region, const std::string& operation, const nlohmann::json& request);
+
+  // The same, run on the client's worker pool (up to max_concurrency at once; the limiter still applies).
+  std::future<nlohmann::json> call_async(const std::string& region, const std::string& operation,
+                                         nlohmann::json request);
+  std::future<ResourceDescription> get_resource_async(const std::string& region, const std::string& type_name,
+                                                      const std::string& identifier);
+
+  // Retry tokens left (standard mode's retry quota), for tests and diagnostics.
+  int retry_quota_available() const;
+  // Current concurrency limits after throttling (global, and for a region).
+  int concurrency_limit() const;
+  int concurrency_limit(const std::string& region) const;
 
   const ClientOptions& options() const { return options_; }
 

@@ -17,6 +17,8 @@ struct CredentialOptions {
   std::string profile;        // --profile; else AWS_PROFILE; else "default"
   std::string auth_json;      // StackQL --auth JSON, e.g. {"awscc":{"type":"aws_signing_v4",...}}
   std::string sts_endpoint;   // override for AssumeRole (tests); else AWS_ENDPOINT_URL_STS / regional
+  std::string region;         // --region: also the region STS is called in for role assumption
+  std::string ca_bundle;      // --ca-bundle for STS; else AWS_CA_BUNDLE / the profile's ca_bundle
 };
 
 class CredentialsProvider {
@@ -28,11 +30,14 @@ class CredentialsProvider {
   Credentials get();
   // Default region: explicit -> AWS_REGION -> AWS_DEFAULT_REGION -> profile region; empty if none.
   std::string default_region(const std::string& explicit_region = "") const;
+  // The profile the chain reads: --profile, else AWS_PROFILE, else AWS_DEFAULT_PROFILE, else "default".
+  std::string profile_name() const;
 
  private:
   CredentialOptions options_;
   std::mutex mutex_;
   std::optional<Credentials> cached_;
+  Credentials resolve();
   bool fixed_ = false;
 };
 

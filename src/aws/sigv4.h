@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -60,7 +61,20 @@ struct VerifyResult {
 // Secret access key for an access key id; nullopt for unknown keys.
 using SecretLookup = std::function<std::optional<std::string>(const std::string& access_key_id)>;
 
-// Verifies a request (headers as received). Requests more than 15 minutes off `now` are refused.
+// Query-string ("presigned URL") signing: adds X-Amz-Algorithm, -Credential, -Date, -SignedHeaders,
+// -Expires, -Security-Token and -Signature to request.path; headers are left untouched.
+SigningResult presign(HttpRequest& request, const Credentials& creds, const SigningParams& params,
+                      std::chrono::seconds expires = std::chrono::seconds(3600));
+
+// Building blocks, exposed for the emulator and tests.
+std::string sha256_hex(std::string_view data);
+std::string uri_encode(std::string_view s, bool keep_slash);  // RFC 3986 unreserved kept, %XX upper-case
+std::string format_amz_date(std::chrono::system_clock::time_point t);  // 20150830T123600Z
+// Parses 20150830T123600Z; nullopt when malformed.
+std::optional<std::chrono::system_clock::time_point> parse_amz_date(std::string_view s);
+
+// Verifies a request (headers as received; path is the raw request target, query included). Both
+// Authorization-header and presigned-query requests are accepted. Requests more than 15 minutes off `now` are refused.
 VerifyResult verify(const HttpRequest& request, const SecretLookup& lookup,
                     std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 

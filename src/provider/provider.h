@@ -14,6 +14,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -93,6 +94,10 @@ class Store {
   std::string provider() const { return provider_; }
   std::vector<std::string> providers_installed() const;
   std::vector<std::string> services() const;
+  // (service, title) pairs; the title is the CloudFormation namespace, e.g. ("events", "AWS::Events").
+  std::vector<std::pair<std::string, std::string>> services_with_titles() const;
+  // When the installed provider was generated, e.g. "2026-11-26" (from its meta table).
+  std::string version() const;
   std::vector<ResourceEntry> resources(const std::string& service) const;  // throws NotFound
   std::vector<ResourceEntry> all_resources() const;
   // Loads one resource by service and table name ("connections" or "connections_list_only" both give
