@@ -302,7 +302,8 @@ struct CloudControlClient::Impl {
   Impl(std::shared_ptr<CredentialsProvider> c, const ClientOptions& o)
       : credentials(std::move(c)),
         options(o),
-        http(http::ClientOptions{o.ca_bundle, o.connect_timeout, o.request_timeout, std::max(64, o.max_concurrency * 2)}),
+        http(http::ClientOptions{o.ca_bundle.empty() ? env("AWS_CA_BUNDLE") : o.ca_bundle, o.connect_timeout,
+                                 o.request_timeout, std::max(64, o.max_concurrency * 2)}),
         limiter(o.max_concurrency, o.max_concurrency_per_region),
         quota(o.retry_quota) {}
 
@@ -589,6 +590,21 @@ ListResourcesPage parse_list_resources(std::string response_body) {
   }
   if (auto it = doc.FindMember("NextToken"); it != doc.MemberEnd()) page.next_token = text(it->value);
   return page;
+}
+
+void CloudControlClient::list_resources_pages(const std::string& region, const std::string& type_name,
+                                              const std::string& resource_model_json,
+                                              const std::function<bool(ListResourcesPage&)>& on_page) {
+  std::string next;
+  while (true) {
+    nlohmann::json req = {{"TypeName", type_name}};
+    if (!resource_model_json.empty()) req["ResourceModel"] = resource_model_json;
+    if (!options_.role_arn.empty()) req["RoleArn"] = options_.role_arn;
+    if (!next.empty()) req["NextToken"] = next;
+    ListResourcesPage page = parse_list_resources(impl_->call_raw(region, "ListResources", req, nullptr));
+    next = page.next_token;
+    if (!on_page(page) || next.empty()) return;
+  }
 }
 
 std::vector<ResourceDescription> CloudControlClient::list_resources(const std::string& region,

@@ -62,7 +62,7 @@ ListResourcesPage parse_list_resources(std::string response_body);
 
 struct ClientOptions {
   std::string endpoint_url;       // overrides region endpoints when set (see resolve_endpoint)
-  std::string ca_bundle;          // --ca-bundle / AWS_CA_BUNDLE
+  std::string ca_bundle;          // --ca-bundle; when empty, AWS_CA_BUNDLE; else the system store
   int max_concurrency = 32;       // global requests in flight
   int max_concurrency_per_region = 16;
   int max_attempts = 3;
@@ -111,6 +111,10 @@ class CloudControlClient {
   std::vector<ResourceDescription> list_resources(const std::string& region, const std::string& type_name,
                                                   const std::string& resource_model_json = "",
                                                   int max_pages = 0);
+  // Page by page, for callers that stop early (LIMIT) or stream rows: on_page returns false to stop.
+  void list_resources_pages(const std::string& region, const std::string& type_name,
+                            const std::string& resource_model_json,
+                            const std::function<bool(ListResourcesPage& page)>& on_page);
   ProgressEvent get_resource_request_status(const std::string& region, const std::string& request_token);
   std::vector<ProgressEvent> list_resource_requests(const std::string& region,
                                                     const nlohmann::json& filter = nullptr,

@@ -66,10 +66,17 @@ std::string hex(const unsigned char* data, size_t n) {
 
 using Digest = std::array<unsigned char, 32>;
 
+// OpenSSL 3 looks the algorithm up on every EVP_sha256() use ("implicit fetch"); fetching it once
+// takes a few microseconds off every signature.
+const EVP_MD* sha256_md() {
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
 Digest hmac(std::string_view key, std::string_view data) {
   Digest out{};
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+  HMAC(sha256_md(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
        data.size(), out.data(), &len);
   return out;
 }
@@ -290,7 +297,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
 std::string sha256_hex(std::string_view data) {
   unsigned char out[32];
   unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, EVP_sha256(), nullptr);
+  EVP_Digest(data.data(), data.size(), out, &len, sha256_md(), nullptr);
   return hex(out, len);
 }
 

@@ -490,15 +490,22 @@ class Deployer {
       const StackResource& sr = stack_[i];
       const Resource& r = *sr.res;
       auto t = Clock::now();
-      Json ctx = context_for(r);
-      if (!included(r, ctx)) {
-        record(r.name, Action::Skipped, t);
-        continue;
-      }
+      Json ctx;
       try {
-        Action action = build_one(i, ctx);
-        record(r.name, action, t);
-        ctx_of_[i] = ctx;
+        try {
+          ctx = context_for(r);
+          if (!included(r, ctx)) {
+            record(r.name, Action::Skipped, t);
+            continue;
+          }
+          Action action = build_one(i, ctx);
+          record(r.name, action, t);
+          ctx_of_[i] = ctx;
+        } catch (const InputError& e) {
+          // Once the run has started, a template that cannot render (e.g. an export a failed resource
+          // never produced) fails this resource like any other error, so rollback still happens.
+          throw Failure{r.name, "template", e.what()};
+        }
       } catch (const Failure& f) {
         record(r.name, Action::Failed, t);
         if (opt_.on_failure == OnFailure::Ignore) {
@@ -715,8 +722,10 @@ class Deployer {
         ctxs[i] = ctx;
         continue;
       }
+      // Only resources with exports need looking at now; the delete phase checks existence itself.
       bool here = true;
-      if ((r.type == "resource" || r.type == "multi") && sr.has("exists")) here = check(sr, "exists", CheckKind::Exists, ctx);
+      if ((r.type == "resource" || r.type == "multi") && sr.has("exists") && !r.exports.empty() && !opt_.dry_run)
+        here = check(sr, "exists", CheckKind::Exists, ctx);
       present[i] = here;
       if (here && (sr.has("exports") || (r.type == "query" && r.sql)) && !r.exports.empty()) {
         if (opt_.dry_run) {
@@ -816,6 +825,10 @@ class Deployer {
           do_exports(sr, ctx, s.exports_rows);
         }
       }
+      for (auto& st : o.statements) {
+        size_t b = st.find_first_not_of(" \t\r\n");
+        st = b == std::string::npos ? "" : st.substr(b);
+      }
       o.seconds = since(t);
       log_.info(fmt::format("plan: {} {}", r.name, action_name(o.action)));
       for (const auto& s : o.statements) log_.query(s);
@@ -837,6 +850,10 @@ class Deployer {
 
   void collect_stack_exports() {
     for (const auto& name : manifest_.exports) {
+      if (!global_ctx_.contains(name) && !ignored_failures_.empty()) {
+        log_.warn("stack export '" + name + "' is missing (a failure was ignored)");
+        continue;
+      }
       if (!global_ctx_.contains(name)) {
         fail(Failure{"(stack)", "exports", "stack export '" + name + "' is not a variable of the stack"});
         return;

@@ -121,6 +121,8 @@ int Emulator::start() {
   s.server = std::make_unique<httplib::Server>();
   int threads = s.options.threads > 0 ? s.options.threads : 64;
   s.server->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  // Headers and body go out in separate writes; without TCP_NODELAY, Nagle + delayed ACK add 40 ms.
+  s.server->set_tcp_nodelay(true);
   s.server->set_keep_alive_max_count(kKeepAliveMaxRequests);
   // An idle keep-alive connection holds a worker until this timeout, so stop() can take this long.
   s.server->set_keep_alive_timeout(5);

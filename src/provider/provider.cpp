@@ -218,19 +218,27 @@ std::string column_text(sqlite3_stmt* stmt, int col) {
   return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt, col))) : std::string();
 }
 
-// Up to three candidates closest to `wanted`, only those close enough to be a plausible typo.
+// The candidates closest to `wanted` (all those at the smallest distance, at most three), only when
+// close enough to be a plausible typo, or when one name contains the other.
 std::vector<std::string> nearest(const std::string& wanted, const std::vector<std::string>& candidates) {
-  std::vector<std::pair<size_t, std::string>> scored;
   const std::string w = lower(wanted);
+  std::vector<std::pair<size_t, std::string>> scored;
   for (const auto& c : candidates) {
-    size_t d = edit_distance(w, lower(c));
-    const std::string& shorter = c.size() < w.size() ? c : w;
-    bool contains = !w.empty() && (lower(c).find(w) != std::string::npos || w.find(lower(c)) != std::string::npos);
-    if (d <= std::max<size_t>(2, shorter.size() / 3) || contains) scored.emplace_back(contains && d > 2 ? 2 : d, c);
+    const std::string lc = lower(c);
+    size_t d = edit_distance(w, lc);
+    bool contains = w.size() >= 3 && lc.size() >= 3 && (lc.find(w) != std::string::npos || w.find(lc) != std::string::npos);
+    if (d <= std::max<size_t>(2, std::min(w.size(), lc.size()) / 4)) {
+      scored.emplace_back(d, c);
+    } else if (contains) {
+      scored.emplace_back(3, c);
+    }
   }
   std::stable_sort(scored.begin(), scored.end(), [](auto& a, auto& b) { return a.first < b.first; });
   std::vector<std::string> out;
-  for (size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
+  for (const auto& [d, c] : scored) {
+    if (d != scored.front().first || out.size() == 3) break;
+    out.push_back(c);
+  }
   return out;
 }
 
@@ -307,10 +315,10 @@ std::vector<ResourceEntry> Store::resources(const std::string& service) const {
                                 sqlite3_column_int(s, 3) != 0});
                });
   if (out.empty()) {
-    std::vector<std::string> full;
-    for (const auto& sv : services()) full.push_back(provider_ + "." + sv);
+    std::vector<std::string> near;
+    for (const auto& sv : nearest(service, services())) near.push_back(provider_ + "." + sv);
     throw NotFound("service " + provider_ + "." + service + " not found" +
-                   did_you_mean(nearest(provider_ + "." + service, full)));
+                   (near.empty() ? " — list them with: SHOW SERVICES IN " + provider_ : did_you_mean(near)));
   }
   return out;
 }
@@ -343,11 +351,12 @@ Resource Store::resource(const std::string& service_in, const std::string& name_
   auto entries = resources(service);  // throws NotFound for an unknown service
   std::vector<std::string> names;
   for (const auto& e : entries) {
-    names.push_back(provider_ + "." + e.service + "." + e.name);
-    if (e.list_only) names.push_back(provider_ + "." + e.service + "." + e.name + suffix);
+    names.push_back(e.name);
+    if (e.list_only) names.push_back(e.name + suffix);
   }
   const std::string wanted = provider_ + "." + service + "." + name;
-  auto near = nearest(wanted, names);
+  std::vector<std::string> near;
+  for (const auto& n : nearest(name, names)) near.push_back(provider_ + "." + service + "." + n);
   if (near.empty()) {
     std::vector<std::string> elsewhere;
     impl_->query("SELECT service FROM resources WHERE name = ? ORDER BY service", {base},
@@ -392,6 +401,13 @@ std::optional<nlohmann::json> Store::schema(const std::string& type_name) const 
   std::optional<nlohmann::json> found;
   impl_->query("SELECT schema FROM resources WHERE type_name = ?", {type_name},
                [&](sqlite3_stmt* s) { found = nlohmann::json::parse(column_text(s, 0)); });
+  return found;
+}
+
+std::optional<std::string> Store::schema_text(const std::string& type_name) const {
+  std::optional<std::string> found;
+  impl_->query("SELECT schema FROM resources WHERE type_name = ?", {type_name},
+               [&](sqlite3_stmt* s) { found = column_text(s, 0); });
   return found;
 }
 

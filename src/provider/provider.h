@@ -108,6 +108,8 @@ class Store {
   std::optional<Resource> by_type_name(const std::string& type_name) const;
   // The original CloudFormation schema of a type (for validation), parsed on demand.
   std::optional<nlohmann::json> schema(const std::string& type_name) const;
+  // The schema's original text (property order preserved), for consumers that need the order.
+  std::optional<std::string> schema_text(const std::string& type_name) const;
 
  private:
   Store() = default;

@@ -20,11 +20,14 @@ class Renderer {
  public:
   Renderer(const EnvState& env, const std::string& name) : env_(env), name_(name), strict_(env.options.strict) {}
 
+  // The context is converted lazily, one variable at the time a template first reads it: contexts (an
+  // --iqldata file, a stack's globals and exports) can be large while a template reads a handful.
   void push_context(const Json& context) {
     frames_.emplace_back();
     if (context.is_null()) return;
     if (!context.is_object()) throw TemplateError(name_, 0, "the render context must be a JSON object");
-    for (const auto& [k, v] : context.items()) frames_.back()[k] = from_json(v);
+    context_index_.reserve(context.size());
+    for (auto it = context.begin(); it != context.end(); ++it) context_index_[it.key()] = &it.value();
   }
 
   std::string render(const Node& root) {
@@ -64,6 +67,10 @@ class Renderer {
       auto f = it->find(name);
       if (f != it->end()) return f->second;
     }
+    auto c = context_cache_.find(name);
+    if (c != context_cache_.end()) return c->second;
+    auto i = context_index_.find(name);
+    if (i != context_index_.end()) return context_cache_.emplace(name, from_json(*i->second)).first->second;
     auto g = env_.globals.find(name);
     if (g != env_.globals.end()) return g->second;
     return Value::undefined("'" + name + "' is undefined", strict_);
@@ -369,6 +376,8 @@ class Renderer {
   bool strict_;
   int line_ = 1;
   std::vector<Frame> frames_;
+  std::unordered_map<std::string_view, const Json*> context_index_;
+  Frame context_cache_;
 };
 
 }  // namespace

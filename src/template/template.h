@@ -10,9 +10,11 @@
 // Supported: {{ }}, {% if/elif/else %}, {% for %} (with else, unpacking, loop.*), {% set %} (also block
 // form), {% raw %}, {# #}, whitespace control (-), filters with positional/keyword arguments, tests (`is`),
 // literals (str/int/float/bool/None/list/tuple/dict), arithmetic, comparisons, and/or/not, in/not in, ~,
-// x if c else y, attribute/item/slice access, dict/str methods (items(), keys(), get(), split(), ...).
-// Differences from Python: integers are 64-bit (overflow falls back to float); merge_lists keeps first-seen
-// order (stackql-deploy returns set order, which is unspecified).
+// x if c else y, attribute/item/slice access, dict/str methods (items(), keys(), get(), split(), ...),
+// printf-style 'fmt' % args. Not supported: macros, include/import/extends, call/filter/with blocks.
+// Differences from Python: integers are 64-bit (overflow falls back to float); upper/lower/title change
+// ASCII letters only; merge_lists keeps first-seen order (stackql-deploy returns set order, which is
+// unspecified); range() returns a list.
 #pragma once
 
 #include <functional>

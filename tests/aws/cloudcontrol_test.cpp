@@ -288,6 +288,14 @@ TEST(CloudControlClient, PaginationFollowsNextToken) {
   EXPECT_EQ(seen[3].body["NextToken"], "3");
   EXPECT_EQ(seen[2].body["ResourceModel"], R"({"Parent":"p"})");
   EXPECT_EQ(client.list_resources(kRegion, "AWS::Logs::LogGroup", "", 2).size(), 6u);
+
+  int pages = 0;
+  client.list_resources_pages(kRegion, "AWS::Logs::LogGroup", "", [&](ListResourcesPage& page) {
+    EXPECT_EQ(page.resources.size(), 3u);
+    return ++pages < 3;  // stop early, as a LIMIT would
+  });
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(fake.count(), 4 + 2 + 3);
 }
 
 TEST(CloudControlClient, ListResourceRequestsPaginates) {

@@ -47,6 +47,8 @@ def main():
             problem = f"jinja2: {w['out']!r}\n   skyql: {g['out']!r}"
         elif not w["ok"] and w["error"] == "UndefinedError" and w["message"] != g["message"]:
             problem = f"undefined message differs: jinja2 {w['message']!r}, skyql {g['message']!r}"
+        elif not w["ok"] and w["error"] == "TemplateSyntaxError" and w["line"] != g["line"]:
+            problem = f"syntax error line differs: jinja2 {w['line']} ({w['message']}), skyql {g['line']} ({g['message']})"
         if not w["ok"]:
             errors += 1
         if problem:

@@ -143,6 +143,10 @@ TEST(JinjaFilters, ReverseMapSelectAttr) {
   EXPECT_EQ(render("{{ [1, 2, 3] | select('odd') | list }} {{ [1, 2, 3] | reject('odd') | list }}"), "[1, 3] [2]");
 }
 
+TEST(JinjaFilters, Attr) {
+  EXPECT_EQ(render("{{ d | attr('k') }} [{{ d | attr('nope') }}]", {{"d", {{"k", "v"}}}}), "v []");
+}
+
 TEST(JinjaFilters, UnknownArgumentsFail) {
   EXPECT_TRUE(fails("{{ 'a' | upper(1) }}"));
   EXPECT_TRUE(fails("{{ 'a' | replace('a') }}"));

@@ -112,7 +112,8 @@ def main():
             out = env.from_string(case["template"]).render(case.get("context", {}))
             results[case["name"]] = {"ok": True, "out": out}
         except Exception as e:  # every failure is a result to compare, not a harness error
-            results[case["name"]] = {"ok": False, "error": type(e).__name__, "message": str(e)}
+            results[case["name"]] = {"ok": False, "error": type(e).__name__, "message": str(e),
+                                     "line": getattr(e, "lineno", None)}
     json.dump(results, sys.stdout, ensure_ascii=False, indent=1)
     return 0
 

@@ -224,6 +224,29 @@ add("seed", "'{{ stack_name }}-{{ stack_env }}-{{ resource_name }}'", {"stack_na
 add("seed", "'{{ statement | sql_escape }}'", {"statement": "SELECT 'a' FROM t WHERE x = 'y'"})
 add("seed", "'{{ user_data | base64_encode }}'", {"user_data": "#!/bin/bash\necho 'hi' > /tmp/x\n"})
 
+# Lexer and parser corner cases.
+for t in ["{{-1}}", "a {{-1-}} b", "{{ not 1 in [1] }}", "{{ not 'a' == 'b' }}", "{{ -n | abs }}", "{{ (-n) | abs }}",
+          "{{ 1 if t else 2 if no else 3 }}", "{{ 'a' ~ 1 + 2 }}", "{{ 2 * 3 ~ 4 }}", "{{ 'x' if 1 < 2 < 3 }}",
+          "{{ '\\n' }}", "{{ 'tab\\there' }}", "{{ '\\u00e9\\x41' }}", "{{ \"double 'single'\" }}",
+          "{{ 'single \\'escaped\\'' }}", "{{ 9223372036854775807 }}", "{{ 9223372036854775807 + 0 }}",
+          "{{ -9223372036854775807 - 1 }}", "{{ 2 ** 62 }}", "{{ 10 ** 18 }}", "{{ 1.0e2 }}", "{{ 1_0.5_0 }}",
+          "{{ lst.0 }}{{ lst.2 }}", "{{ users.0.name }}", "{{ d\n.a }}", "{{\nn\n}}", "{%\nif t\n%}y{%\nendif\n%}",
+          "{% for x in lst %}{% if loop.first %}[{% endif %}{{ x }}{% if loop.last %}]{% else %},{% endif %}{% endfor %}",
+          "{% for x in lst %}{% for y in 'ab' %}{{ loop.index }}{{ y }}{% endfor %}{{ loop.index }};{% endfor %}",
+          "{% for x in lst %}{% set sq = x * x %}{{ sq }} {% endfor %}[{{ sq }}]",
+          "{% set x = 'outer' %}{% for i in [1] %}{{ x }}{% set x = 'inner' %}{{ x }}{% endfor %}{{ x }}",
+          "{% for k, v in {'a': 1, 'b': [1, 2]}.items() %}{{ k }}{{ v | length if v is sequence else v }}{% endfor %}",
+          "{% for item in tags %}{{ item['Key'] }}:{{ item.Value | upper }}{{ ';' if not loop.last }}{% endfor %}",
+          "  {%- if t %}  x  {% endif -%}  ", "{% raw -%}  raw  {%- endraw %}", "a\n  {#- c #}  b",
+          "{{ [1, 2, 3][1:][0] }}", "{{ 'abc'[-1:] }}", "{{ {'a': 1}['a'] + {'b': 2}.b }}",
+          "{{ ('a', 'b') | join('/') }}", "{{ d | dictsort | first }}", "{{ lst | sort | join(',') }}",
+          "{{ [uni] | tojson }}", "{{ '\\U0001F600' | tojson }}", "{{ '\\U0001F600' | length }}",
+          "{{ ['\\x00'] | tojson }}", "{{ [true, false, none] | tojson }}", "{{ {'nested': {'k': [{}]}} | tojson }}",
+          "{{ {1: 'int key', none: 'n'} }}", "{{ {1: 'a', 1.0: 'b'} }}", "{{ {'a': 1, 'a': 2} }}", "{{ 1.5e300 * 1e10 }}",
+          "{{ -1.5e300 * 1e10 }}", "{{ 3 // 2.0 }}", "{{ -3.5 // 2 }}", "{{ -3.5 % 2 }}",
+          "{{ 5 % 2.5 }}", "{{ true * 3 }}", "{{ 'a' * 0 }}|", "{{ [0] * -1 }}", "{{ '' ~ none }}", "{{ lst + (1,) }}"]:
+    add("edge", t)
+
 # Undefined variables: lenient (renders empty / raises where Jinja2 raises) and strict.
 for t in ["[{{ missing }}]", "[{{ missing.attr }}]", "[{{ missing['k'] }}]", "{{ missing + 1 }}", "{{ missing | int }}",
           "{{ missing | upper }}|", "{{ missing ~ 'x' }}", "{{ missing | default('ok') }}", "{{ missing is defined }}",
@@ -242,7 +265,11 @@ for t in ["{% if t %}unclosed", "{% for i in lst %}", "{{ 1 + }}", "{% if %}{% e
           "{{ n is nosuchtest }}", "{{ [1, 2 }}", "{{ 'unterminated }}", "{{ n( }}", "{{ lst < 'a' }}",
           "{% for a, b in lst %}{% endfor %}", "{{ n() }}", "{{ {[1]: 2} }}", "{{ }}", "{% set %}",
           "{% if t %}{% else %}{% else %}{% endif %}", "{{ 1 if }}", "{{ n | round('x') }}", "a {# b",
-          "{{ 'abc' - 1 }}", "{{ d | join(1, 2, 3) }}", "{{ lst | first(1) }}", "{{ dict(1) }}"]:
+          "{{ 'abc' - 1 }}", "{{ d | join(1, 2, 3) }}", "{{ lst | first(1) }}", "{{ dict(1) }}",
+          "line1\nline2\n{% if t %}\n{% for x in lst %}\n", "a\n\n{{ 1 +\n }}", "x\n{% endfor %}",
+          "{% if t %}\n{% elif %}\n{% endif %}", "\n\n{{ 'open", "{% for in lst %}{% endfor %}",
+          "{% for x lst %}{% endfor %}", "{% set x = %}", "{{ a.}}", "{{ a[ }}", "{{ f(a=1, 2) }}",
+          "{% raw %}never closed", "{{ 1 }\n}", "{% if t %}{% endfor %}{% endif %}"]:
     add("error", t)
 
 with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus.json"), "w", encoding="utf-8") as f:

@@ -73,6 +73,18 @@ TEST(TemplateExpressions, ComparisonsLogicAndMembership) {
   EXPECT_EQ(render("{{ 'y' if 1 > 2 else 'n' }} [{{ 'y' if false }}]"), "n []");
 }
 
+TEST(TemplateExpressions, PercentFormattingAndMarkup) {
+  EXPECT_EQ(render("{{ '%s-%03d|%.2f|%r|%%' % ('a', 7, 2.5, 'q') }}"), "a-007|2.50|'q'|%");
+  EXPECT_EQ(render("{{ 'arn:aws:s3:::%s/*' % b }} {{ '%(k)s' % {'k': 1} }}", {{"b", "bkt"}}), "arn:aws:s3:::bkt/* 1");
+  EXPECT_EQ(error_of("{{ '%s %s' % ('a',) }}"), "res/vpc.iql:1: not enough arguments for format string");
+  // tojson returns Markup: + escapes the plain side (markupsafe), ~ does not.
+  EXPECT_EQ(render("{{ 1 | tojson + '<' }} {{ (1 | tojson) ~ '<' }} {{ [1 | tojson] }}"), "1&lt; 1< [Markup('1')]");
+}
+
+TEST(TemplateOutput, NonAsciiAndControlCharactersInRepr) {
+  EXPECT_EQ(render("{{ ['café', '\\x01', '\\u00a0', 'tab\\t'] }}"), "['café', '\\x01', '\\xa0', 'tab\\t']");
+}
+
 TEST(TemplateExpressions, AccessAttributesItemsSlicesAndMethods) {
   Json ctx = Json::parse(R"({"d": {"a": {"b": [10, 20]}}, "s": "Hello"})");
   EXPECT_EQ(render("{{ d.a.b[1] }} {{ d['a']['b'][-1] }} {{ d.a.b.0 }}", ctx), "20 20 10");
@@ -193,6 +205,7 @@ TEST(TemplateApi, EvaluateAndIsTrue) {
   EXPECT_FALSE(env.is_true("missing", ctx));
   EXPECT_EQ(env.evaluate("[n, n * 2, (1, 'a')]", ctx), Json::parse(R"([3, 6, [1, "a"]])"));
   EXPECT_EQ(env.evaluate("{'k': env}", ctx), Json::parse(R"({"k": "prod"})"));
+  EXPECT_EQ(env.evaluate("missing", ctx), Json(nullptr));
   EXPECT_THROW(env.evaluate("1 +", ctx), TemplateError);
 }
 
