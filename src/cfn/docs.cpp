@@ -234,7 +234,8 @@ std::string resource_page(const Resource& r, const nlohmann::ordered_json& schem
   md << "---\ntitle: " << r.name << "\nhide_title: false\nhide_table_of_contents: false\nkeywords:\n  - " << r.name
      << "\n  - " << r.service
      << "\n  - aws\n  - stackql\n  - infrastructure-as-code\n  - configuration-as-data\n  - cloud inventory\n"
-        "description: Query, deploy and manage AWS resources using SQL\ncustom_edit_url: null\n---\n\n"
+        "description: Query, deploy and manage AWS resources using SQL\ncustom_edit_url: null\n"
+        "image: /img/stackql-aws-provider-featured-image.png\n---\n\n"
         "import CopyableCode from '@site/src/components/CopyableCode/CopyableCode';\n"
         "import Tabs from '@theme/Tabs';\nimport TabItem from '@theme/TabItem';\n"
         "import SchemaTable from '@site/src/components/SchemaTable/SchemaTable';\n\n";

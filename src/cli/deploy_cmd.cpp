@@ -77,6 +77,7 @@ void run_deploy(deploy::Command command, const char* verb, const DeployArgs& a, 
     store = provider::Store::open(global.home.empty() ? provider::default_home() : global.home);
     aws::CredentialOptions co;
     co.profile = a.profile;
+    co.region = a.region;
     auto credentials = std::make_shared<aws::CredentialsProvider>(co);
     aws::ClientOptions client_options;
     client_options.endpoint_url = a.endpoint_url;

@@ -8,15 +8,7 @@
 
 #include "aws/cloudcontrol.h"
 #include "provider/provider.h"
-#if __has_include("sql/meta.h")
 #include "sql/meta.h"
-#else
-// Bridge until sql/meta.h lands (H1): no meta statements yet.
-namespace skyql::sql {
-inline bool is_meta_statement(const std::string&) { return false; }
-inline output::ResultSet run_meta_statement(const provider::Store&, const std::string&) { return {}; }
-}  // namespace skyql::sql
-#endif
 #include "sql/preprocess.h"
 #include "sql/session.h"
 #include "sql/vtab.h"

@@ -143,3 +143,105 @@ TEST(Registry, SupportedTypesOnly) {
 
 }  // namespace
 }  // namespace skyql::cfn
+
+namespace skyql::cfn {
+namespace {
+
+// Bad input: one-line error, previous provider intact, nothing half-installed.
+class BadInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = make_temp_dir("bad");
+    // A small good provider installed first, from a folder of three schemas of the real archive.
+    good_ = dir_ / "good";
+    fs::create_directories(good_);
+    for (const char* f : {"aws-events-connection.json", "aws-s3-bucket.json", "aws-ec2-vpc.json"}) extract(f, good_);
+    home_ = dir_ / "home";
+    PullOptions o;
+    o.from = good_.string();
+    o.home = home_.string();
+    ASSERT_EQ(pull(o).resources, 3u);
+    db_ = home_ / "providers" / "awscc.db";
+    before_ = fs::file_size(db_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  void extract(const std::string& name, const fs::path& to) {
+    ASSERT_EQ(std::system(("unzip -q -o " + kZip + " " + name + " -d " + to.string()).c_str()), 0);
+  }
+  std::string fails(const std::string& from, const std::string& home = "") {
+    PullOptions o;
+    o.from = from;
+    o.home = home.empty() ? home_.string() : home;
+    try {
+      pull(o);
+    } catch (const PullError& e) {
+      return e.what();
+    }
+    return "no error";
+  }
+  void expect_intact() {
+    EXPECT_EQ(fs::file_size(db_), before_);
+    auto store = provider::Store::open(home_.string());
+    EXPECT_EQ(store->all_resources().size(), 3u);
+    for (const auto& e : fs::directory_iterator(home_ / "providers")) {
+      EXPECT_EQ(e.path().filename(), "awscc.db") << "left behind: " << e.path();
+    }
+  }
+  fs::path dir_, good_, home_, db_;
+  uintmax_t before_ = 0;
+};
+
+TEST_F(BadInput, CorruptZip) {
+  std::ifstream in(kZip, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::ofstream(dir_ / "truncated.zip", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  auto msg = fails((dir_ / "truncated.zip").string());
+  EXPECT_NE(msg.find("truncated.zip"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos);
+  expect_intact();
+}
+
+TEST_F(BadInput, SchemaWithInvalidJsonStopsThePull) {
+  fs::path src = dir_ / "src";
+  fs::copy(good_, src);
+  std::ofstream(src / "aws-foo-bar.json") << "{\"typeName\": \"AWS::Foo::Bar\", ";
+  auto msg = fails(src.string());
+  EXPECT_NE(msg.find("aws-foo-bar.json is not valid JSON"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos);
+  expect_intact();
+}
+
+TEST_F(BadInput, UnresolvableRefSkipsThatSchemaOnly) {
+  fs::path src = dir_ / "src";
+  fs::copy(good_, src);
+  std::ofstream(src / "aws-foo-bar.json")
+      << R"({"typeName": "AWS::Foo::Bar", "description": "x", "properties": {"A": {"$ref": "#/definitions/Missing"}},
+            "primaryIdentifier": ["/properties/A"], "additionalProperties": false})";
+  PullOptions o;
+  o.from = src.string();
+  o.home = home_.string();
+  auto report = pull(o);
+  EXPECT_EQ(report.resources, 3u);
+  ASSERT_EQ(report.skipped.size(), 1u);
+  EXPECT_NE(report.skipped[0].find("aws-foo-bar.json: unresolvable $ref '#/definitions/Missing' at /properties/A"),
+            std::string::npos)
+      << report.skipped[0];
+}
+
+TEST_F(BadInput, UnwritableHome) {
+  std::ofstream(dir_ / "file") << "x";
+  auto msg = fails(good_.string(), (dir_ / "file").string());
+  EXPECT_NE(msg.find("pass --home or set SKYQL_HOME"), std::string::npos) << msg;
+  expect_intact();
+}
+
+TEST_F(BadInput, UnreachableUrl) {
+  auto msg = fails("http://127.0.0.1:1/CloudformationSchema.zip");
+  EXPECT_NE(msg.find("cannot download http://127.0.0.1:1/"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find('\n'), std::string::npos);
+  expect_intact();
+}
+
+}  // namespace
+}  // namespace skyql::cfn

@@ -135,6 +135,22 @@ resources:
   EXPECT_THROW(resource_context(*r, m, m.resources[1], base, "dev", "t", masker), InputError);
 }
 
+TEST_F(ContextTest, UndefinedRendersEmptyUnlessStrict) {
+  Manifest m = parse_manifest("name: s\nresources:\n  - name: a\n    props:\n      - {name: p, value: 'x{{ nope }}y'}\n",
+                              "stack/stackql_manifest.yml");
+  Json base = render_globals(*r, m, vars, "s", "dev", masker);
+  EXPECT_EQ(resource_context(*r, m, m.resources[0], base, "dev", "t", masker)["p"], "xy");
+  auto strict = make_jinja_renderer(true);
+  try {
+    resource_context(*strict, m, m.resources[0], base, "dev", "t", masker);
+    FAIL();
+  } catch (const InputError& e) {
+    std::string msg = e.what();
+    EXPECT_NE(msg.find("stack/stackql_manifest.yml:5"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("nope"), std::string::npos) << msg;
+  }
+}
+
 TEST(EnvFile, ParsesDotenvLines) {
   auto kv = parse_env_file("# comment\nAWS_REGION=us-east-1\nexport NAME = \"my name\"\nQ='a#b'\nX=1 # trailing\n\nBAD\n");
   ASSERT_EQ(kv.size(), 4u);
