@@ -192,7 +192,11 @@ std::unique_ptr<Runtime> make_runtime(const ExecOptions& o, const GlobalOptions&
     creds = aws::CredentialsProvider::fixed(aws::Credentials{"test", "test", "", {}, "embedded emulator"});
   } else {
     client_options.endpoint_url = o.endpoint_url;
-    creds = std::make_shared<aws::CredentialsProvider>(aws::CredentialOptions{o.profile, o.auth, ""});
+    aws::CredentialOptions credential_options;
+    credential_options.profile = o.profile;
+    credential_options.auth_json = o.auth;
+    credential_options.region = o.region;
+    creds = std::make_shared<aws::CredentialsProvider>(credential_options);
   }
   sql::EngineOptions eo;
   eo.default_region = creds->default_region(o.region);
