@@ -1,6 +1,7 @@
 #include "cfn/registry.h"
 
-#include <curl/curl.h>
+#include "http/http_client.h"
+
 #include <sqlite3.h>
 #include <unistd.h>
 #include <zip.h>
@@ -36,33 +37,25 @@ bool is_schema_name(const std::string& name) {
   return name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0 && name.front() != '.';
 }
 
-size_t append_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
-  return size * n;
-}
-
 std::string download(const std::string& url) {
-  CURL* curl = curl_easy_init();
-  if (!curl) throw PullError("cannot start libcurl to download " + url);
-  std::string body;
-  char err[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 20L);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 600L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &body);
-  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, "skyql/0.1");
-  CURLcode rc = curl_easy_perform(curl);
-  curl_easy_cleanup(curl);
-  if (rc != CURLE_OK) {
-    std::string why = err[0] ? err : curl_easy_strerror(rc);
-    throw PullError("cannot download " + url + ": " + why +
-                    " — check the network or the URL, or pass --from with a local CloudformationSchema.zip");
+  http::ClientOptions options;
+  options.connect_timeout = std::chrono::seconds(20);
+  options.request_timeout = std::chrono::minutes(10);
+  http::Client client(options);
+  http::Request request;
+  request.url = url;
+  request.headers = {{"User-Agent", "skyql/0.1"}};
+  http::Response response = client.perform(std::move(request));
+  std::string why;
+  if (response.error != http::TransportError::None) {
+    why = response.error_message;
+  } else if (response.status != 200) {
+    why = "HTTP " + std::to_string(response.status);
+  } else {
+    return std::move(response.body);
   }
-  return body;
+  throw PullError("cannot download " + url + ": " + why +
+                  " — check the network or the URL, or pass --from with a local CloudformationSchema.zip");
 }
 
 std::string zip_error_text(int code) {

@@ -2,7 +2,7 @@
 // its connection cache (keep-alive, HTTP/2 multiplexing) across every request it runs.
 #include "http/http_client.h"
 
-#include <curl/curl.h>
+#include "http/curl_api.h"
 
 #include <algorithm>
 #include <atomic>
@@ -49,10 +49,6 @@ Url parse_url(const std::string& url) {
 
 namespace {
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct Transfer {
   Request request;
@@ -126,19 +122,19 @@ struct Client::Impl {
   std::thread loop;
 
   explicit Impl(ClientOptions o) : options(std::move(o)) {
-    global_init();
-    multi = curl_multi_init();
-    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_idle_connections));
+    curl();  // loads libcurl (once) and runs curl_global_init
+    multi = curl().multi_init();
+    curl().multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    curl().multi_setopt(multi, CURLMOPT_MAXCONNECTS, static_cast<long>(options.max_idle_connections));
     loop = std::thread([this] { run(); });
   }
 
   ~Impl() {
     stop = true;
-    curl_multi_wakeup(multi);
+    curl().multi_wakeup(multi);
     loop.join();
-    for (CURL* e : idle_easy) curl_easy_cleanup(e);
-    curl_multi_cleanup(multi);
+    for (CURL* e : idle_easy) curl().easy_cleanup(e);
+    curl().multi_cleanup(multi);
   }
 
   void start(std::unique_ptr<Transfer>& t, std::vector<std::unique_ptr<Transfer>>& active) {
@@ -146,38 +142,38 @@ struct Client::Impl {
     if (!idle_easy.empty()) {
       e = idle_easy.back();
       idle_easy.pop_back();
-      curl_easy_reset(e);
+      curl().easy_reset(e);
     } else {
-      e = curl_easy_init();
+      e = curl().easy_init();
     }
     t->easy = e;
     const Request& r = t->request;
-    curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-    if (!options.ca_bundle.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle.c_str());
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
+    curl().easy_setopt(e, CURLOPT_URL, r.url.c_str());
+    curl().easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl().easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl().easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl().easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    curl().easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl().easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl().easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+    curl().easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+    curl().easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl().easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl().easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl().easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!options.ca_bundle.empty()) curl().easy_setopt(e, CURLOPT_CAINFO, options.ca_bundle.c_str());
+    curl().easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     auto total = r.timeout.count() > 0 ? r.timeout : options.request_timeout;
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    curl().easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
+    curl().easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     if (r.method == "GET") {
-      curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+      curl().easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
-      if (r.method == "HEAD") curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-      else curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
+      if (r.method == "HEAD") curl().easy_setopt(e, CURLOPT_NOBODY, 1L);
+      else curl().easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method.c_str());
       if (r.method != "HEAD") {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
+        curl().easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(r.body.size()));
+        curl().easy_setopt(e, CURLOPT_POSTFIELDS, r.body.c_str());
       }
     }
     // Our signed headers are authoritative: suppress curl's Expect and default Content-Type.
@@ -185,13 +181,13 @@ struct Client::Impl {
     for (const auto& [k, v] : r.headers) {
       std::string line = k + ": " + v;
       if (v.empty()) line = k + ";";
-      t->header_list = curl_slist_append(t->header_list, line.c_str());
+      t->header_list = curl().slist_append(t->header_list, line.c_str());
       has_content_type |= iequals(k, "Content-Type");
     }
-    t->header_list = curl_slist_append(t->header_list, "Expect:");
-    if (!has_content_type) t->header_list = curl_slist_append(t->header_list, "Content-Type:");
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
-    curl_multi_add_handle(multi, e);
+    t->header_list = curl().slist_append(t->header_list, "Expect:");
+    if (!has_content_type) t->header_list = curl().slist_append(t->header_list, "Content-Type:");
+    curl().easy_setopt(e, CURLOPT_HTTPHEADER, t->header_list);
+    curl().multi_add_handle(multi, e);
     active.push_back(std::move(t));
   }
 
@@ -200,31 +196,31 @@ struct Client::Impl {
     Response& resp = t->response;
     resp.error = classify(code);
     if (resp.error != TransportError::None) {
-      resp.error_message = curl_easy_strerror(code);
+      resp.error_message = curl().easy_strerror(code);
       if (resp.error == TransportError::Tls)
         resp.error_message += " (check the CA bundle: --ca-bundle or AWS_CA_BUNDLE)";
       resp.status = 0;
     } else {
-      curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp.status);
+      curl().easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp.status);
     }
     curl_off_t v = 0;
-    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &v);
+    curl().easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &v);
     resp.timings.connect_ms = seconds_to_ms(v);
-    curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &v);
+    curl().easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &v);
     resp.timings.tls_ms = seconds_to_ms(v);
-    curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &v);
+    curl().easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME_T, &v);
     resp.timings.first_byte_ms = seconds_to_ms(v);
-    curl_easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &v);
+    curl().easy_getinfo(e, CURLINFO_TOTAL_TIME_T, &v);
     resp.timings.total_ms = seconds_to_ms(v);
     long version = 0;
-    curl_easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
+    curl().easy_getinfo(e, CURLINFO_HTTP_VERSION, &version);
     resp.http_version = version == CURL_HTTP_VERSION_2_0 ? 2 : 1;
     long new_conns = 0;
-    curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &new_conns);
+    curl().easy_getinfo(e, CURLINFO_NUM_CONNECTS, &new_conns);
     resp.reused_connection = new_conns == 0 && resp.error == TransportError::None;
     connections += new_conns;
-    curl_multi_remove_handle(multi, e);
-    curl_slist_free_all(t->header_list);
+    curl().multi_remove_handle(multi, e);
+    curl().slist_free_all(t->header_list);
     t->header_list = nullptr;
     idle_easy.push_back(e);
     t->promise.set_value(std::move(resp));
@@ -243,20 +239,20 @@ struct Client::Impl {
       }
       if (stop && active.empty()) break;
       int running = 0;
-      curl_multi_perform(multi, &running);
+      curl().multi_perform(multi, &running);
       int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+      while (CURLMsg* msg = curl().multi_info_read(multi, &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
         Transfer* t = nullptr;
-        curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
+        curl().easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, reinterpret_cast<char**>(&t));
         finish(t, msg->data.result);
         std::erase_if(active, [&](const auto& p) { return p.get() == t; });
       }
       if (stop) {
         // Shutting down: fail what is still running rather than wait for slow servers.
         for (auto& t : active) {
-          curl_multi_remove_handle(multi, t->easy);
-          curl_slist_free_all(t->header_list);
+          curl().multi_remove_handle(multi, t->easy);
+          curl().slist_free_all(t->header_list);
           idle_easy.push_back(t->easy);
           t->response.error = TransportError::Other;
           t->response.error_message = "HTTP client shut down";
@@ -272,7 +268,7 @@ struct Client::Impl {
         queued.clear();
         break;
       }
-      curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+      curl().multi_poll(multi, nullptr, 0, 1000, nullptr);
     }
   }
 };
@@ -288,7 +284,7 @@ std::future<Response> Client::send(Request request) {
     std::lock_guard lock(impl_->mutex);
     impl_->queued.push_back(std::move(t));
   }
-  curl_multi_wakeup(impl_->multi);
+  curl().multi_wakeup(impl_->multi);
   return future;
 }
 
