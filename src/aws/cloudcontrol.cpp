@@ -597,7 +597,9 @@ void CloudControlClient::list_resources_pages(const std::string& region, const s
                                               const std::function<bool(ListResourcesPage&)>& on_page) {
   std::string next;
   while (true) {
-    nlohmann::json req = {{"TypeName", type_name}};
+    // The largest page AWS allows: every page is a round trip, and a list is on the critical path of
+    // every inventory query (the default of 20 made 200 resources cost 10 round trips instead of 2).
+    nlohmann::json req = {{"TypeName", type_name}, {"MaxResults", options_.list_page_size}};
     if (!resource_model_json.empty()) req["ResourceModel"] = resource_model_json;
     if (!options_.role_arn.empty()) req["RoleArn"] = options_.role_arn;
     if (!next.empty()) req["NextToken"] = next;
@@ -612,17 +614,11 @@ std::vector<ResourceDescription> CloudControlClient::list_resources(const std::s
                                                                     const std::string& resource_model_json,
                                                                     int max_pages) {
   std::vector<ResourceDescription> out;
-  std::string next;
-  for (int page = 0; max_pages <= 0 || page < max_pages; ++page) {
-    nlohmann::json req = {{"TypeName", type_name}};
-    if (!resource_model_json.empty()) req["ResourceModel"] = resource_model_json;
-    if (!options_.role_arn.empty()) req["RoleArn"] = options_.role_arn;
-    if (!next.empty()) req["NextToken"] = next;
-    ListResourcesPage page_data = parse_list_resources(impl_->call_raw(region, "ListResources", req, nullptr));
-    std::move(page_data.resources.begin(), page_data.resources.end(), std::back_inserter(out));
-    next = std::move(page_data.next_token);
-    if (next.empty()) break;
-  }
+  int pages = 0;
+  list_resources_pages(region, type_name, resource_model_json, [&](ListResourcesPage& page) {
+    std::move(page.resources.begin(), page.resources.end(), std::back_inserter(out));
+    return max_pages <= 0 || ++pages < max_pages;
+  });
   return out;
 }
 

@@ -66,6 +66,7 @@ struct ClientOptions {
   int max_concurrency = 32;       // global requests in flight
   int max_concurrency_per_region = 16;
   int max_attempts = 3;
+  int list_page_size = 100;       // MaxResults of each ListResources call (AWS allows 1..100)
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{60000};
   bool http_log = false;          // --http-log: requests/responses with timings on stderr, redacted

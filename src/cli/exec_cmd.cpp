@@ -207,8 +207,6 @@ std::unique_ptr<Runtime> make_runtime(const ExecOptions& o, const GlobalOptions&
   eo.diagnostics = &std::cerr;
   eo.diagnostics_tty = isatty(STDERR_FILENO);
   auto client = std::make_shared<aws::CloudControlClient>(creds, client_options);
-  // One round trip proves the embedded emulator's accept loop runs; stopping it before that can hang.
-  if (rt->emu) client->list_resource_requests("us-east-1", nullptr, 1);
   rt->engine = std::make_unique<sql::Engine>(*rt->store, client, eo);
   return rt;
 }

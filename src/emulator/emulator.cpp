@@ -10,6 +10,7 @@
 #include <httplib.h>
 
 #include "aws/sigv4.h"
+#include "http/listen_backlog.h"
 #include "emulator/service.h"
 
 namespace skyql::emulator {
@@ -138,7 +139,17 @@ int Emulator::start() {
     throw std::runtime_error("cannot listen on " + s.options.host + ":" + std::to_string(s.options.port) +
                              " (in use? try --port 0 for any free port)");
   }
+  http::widen_listen_backlog(s.port);
   s.thread = std::thread([&s] { s.server->listen_after_bind(); });
+  // httplib's stop() is a no-op until its accept loop runs; a caller stopping right after start()
+  // would then wait forever in join(). Return only once the server is really accepting.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!s.server->is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      throw std::runtime_error("the emulator did not start accepting connections within 10 s");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return s.port;
 }
 

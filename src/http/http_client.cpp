@@ -273,23 +273,29 @@ struct Client::Impl {
   }
 };
 
-Client::Client(ClientOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Client::Client(ClientOptions options) : options_(std::move(options)) {}
 Client::~Client() = default;
+
+Client::Impl& Client::started() {
+  std::call_once(start_once_, [this] { impl_ = std::make_unique<Impl>(options_); });
+  return *impl_;
+}
 
 std::future<Response> Client::send(Request request) {
   auto t = std::make_unique<Transfer>();
   t->request = std::move(request);
   auto future = t->promise.get_future();
+  Impl& impl = started();
   {
-    std::lock_guard lock(impl_->mutex);
-    impl_->queued.push_back(std::move(t));
+    std::lock_guard lock(impl.mutex);
+    impl.queued.push_back(std::move(t));
   }
-  curl().multi_wakeup(impl_->multi);
+  curl().multi_wakeup(impl.multi);
   return future;
 }
 
 Response Client::perform(Request request) { return send(std::move(request)).get(); }
 
-long Client::connections_opened() const { return impl_->connections.load(); }
+long Client::connections_opened() const { return impl_ ? impl_->connections.load() : 0; }
 
 }  // namespace skyql::http

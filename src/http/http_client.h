@@ -10,6 +10,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,6 +80,11 @@ class Client {
 
  private:
   struct Impl;
+  // The event loop (and libcurl itself) starts with the first request, so a process that never sends
+  // one — SHOW, DESCRIBE, a dry run — does not pay for loading libcurl or starting a thread.
+  Impl& started();
+  ClientOptions options_;
+  std::once_flag start_once_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/sigv4.h"
+#include "http/listen_backlog.h"
 
 namespace skyql::testing {
 
@@ -30,6 +31,7 @@ class LoopbackServer {
     // Without TCP_NODELAY the server's split header/body writes meet the client's delayed ACK: +40 ms.
     server_.set_tcp_nodelay(true);
     port_ = server_.bind_to_any_port("127.0.0.1");
+    http::widen_listen_backlog(port_);  // 50 simultaneous connects must not overflow httplib's backlog of 5
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }

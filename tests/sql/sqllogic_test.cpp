@@ -99,8 +99,6 @@ struct Harness {
     co.max_concurrency_per_region = 64;
     auto creds = aws::CredentialsProvider::fixed(aws::Credentials{"test", "test", "", {}, "test"});
     auto client = std::make_shared<aws::CloudControlClient>(creds, co);
-    // One round trip proves the emulator's accept loop runs: stopping it before then can hang (httplib).
-    client->list_resource_requests("us-east-1", nullptr, 1);
     engine = std::make_unique<sql::Engine>(*store, client, engine_options);
   }
 };
