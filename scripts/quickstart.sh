@@ -25,16 +25,19 @@ emu=(--emulator --emulator-state "$state")
 run exec "${emu[@]}" "/*+ create, AWAIT */
 INSERT INTO awscc.events.connections (Name, Description, AuthorizationType, AuthParameters, region)
 SELECT 'skyql-demo', 'created by the quickstart', 'API_KEY',
-       '{\"ApiKeyAuthParameters\": {\"ApiKeyName\": \"x-api-key\", \"ApiKeyValue\": \"s3cr3t\"}}', 'us-east-1'"
+       '{\"ApiKeyAuthParameters\": {\"ApiKeyName\": \"x-api-key\", \"ApiKeyValue\": \"s3cr3t\"}}', 'us-east-1'
+RETURNING Identifier, Operation, OperationStatus"
 run exec "${emu[@]}" "SELECT region, name, arn, description, authorization_type
 FROM awscc.events.connections WHERE region = 'us-east-1' AND data__Identifier = 'skyql-demo'"
 run exec "${emu[@]}" "/*+ update, AWAIT */
 UPDATE awscc.events.connections
 SET data__PatchDocument = string('[{\"op\": \"replace\", \"path\": \"/Description\", \"value\": \"updated by the quickstart\"}]')
-WHERE region = 'us-east-1' AND data__Identifier = 'skyql-demo'"
+WHERE region = 'us-east-1' AND data__Identifier = 'skyql-demo'
+RETURNING Identifier, Operation, OperationStatus"
 run exec "${emu[@]}" -o json "SELECT name, description FROM awscc.events.connections
 WHERE region = 'us-east-1' AND data__Identifier = 'skyql-demo'"
 run exec "${emu[@]}" "/*+ delete, AWAIT */
-DELETE FROM awscc.events.connections WHERE data__Identifier = 'skyql-demo' AND region = 'us-east-1'"
+DELETE FROM awscc.events.connections WHERE data__Identifier = 'skyql-demo' AND region = 'us-east-1'
+RETURNING Identifier, Operation, OperationStatus"
 run exec "${emu[@]}" "SELECT region, name FROM awscc.events.connections_list_only WHERE region = 'us-east-1'"
 echo; echo "quickstart: done — the connection was created, read, updated, read and deleted."
