@@ -42,6 +42,7 @@ struct ExecOptions {
   std::string region;
   std::string profile;
   std::string auth;
+  std::string ca_bundle;
   std::string endpoint_url;
   bool emulator = false;
   std::string emulator_state;
@@ -59,6 +60,7 @@ void add_connection_options(CLI::App* cmd, ExecOptions& o) {
   cmd->add_option("--region", o.region, "Default region when a statement has no WHERE region (else AWS_REGION, profile)");
   cmd->add_option("--profile", o.profile, "AWS profile (credentials/config files)");
   cmd->add_option("--auth", o.auth, "StackQL --auth JSON");
+  cmd->add_option("--ca-bundle", o.ca_bundle, "PEM bundle to verify TLS peers with (else AWS_CA_BUNDLE, else the system store)");
   cmd->add_option("--endpoint-url", o.endpoint_url,
                   "Cloud Control endpoint (default AWS_ENDPOINT_URL_CLOUDCONTROL, else AWS); 'embedded' = --emulator");
   cmd->add_flag("--emulator", o.emulator, "Run against the embedded Cloud Control emulator (no AWS account needed)");
@@ -180,6 +182,7 @@ std::unique_ptr<Runtime> make_runtime(const ExecOptions& o, const GlobalOptions&
   client_options.max_concurrency = std::max(1, o.concurrency);
   client_options.max_concurrency_per_region = std::max(1, o.concurrency);
   client_options.http_log = o.http_log;
+  if (!o.ca_bundle.empty()) client_options.ca_bundle = o.ca_bundle;
   const bool embedded = o.emulator || o.endpoint_url == "embedded";
   if (embedded) {
     emulator::Options eo;
