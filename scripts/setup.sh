@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(cmake ninja-build g++ pkg-config libsqlite3-dev libcurl4-openssl-dev libssl-dev
   nlohmann-json3-dev libyaml-cpp-dev libcli11-dev libfmt-dev libzip-dev libedit-dev libcpp-httplib-dev
-  libasio-dev libvalijson-dev libgtest-dev libgmock-dev libbenchmark-dev hyperfine wrk sqlite3 time
+  libasio-dev libvalijson-dev rapidjson-dev libgtest-dev libgmock-dev libbenchmark-dev hyperfine wrk sqlite3 time
   postgresql-client)
 
 build_dir=build
