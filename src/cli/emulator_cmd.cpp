@@ -13,6 +13,7 @@ namespace {
 struct EmulatorArgs {
   emulator::Options options;
   std::vector<std::string> credentials;
+  std::vector<std::string> inject_errors;
 };
 
 std::string describe_credentials(const emulator::Options& o) {
@@ -31,6 +32,15 @@ void run_emulator(EmulatorArgs& args, const GlobalOptions& global) {
         throw CommandFailure{"--credentials '" + c + "' is not KEY:SECRET — pass e.g. --credentials test:test"};
       o.credentials.emplace_back(c.substr(0, colon), c.substr(colon + 1));
     }
+  }
+  for (const auto& spec : args.inject_errors) {
+    auto colon = spec.find(':');
+    std::string code = colon == std::string::npos ? "" : spec.substr(colon + 1);
+    if (colon == 0 || code.empty() || emulator::error_status(code) == 0)
+      throw CommandFailure{"--inject-error '" + spec +
+                           "' is not OPERATION:ERROR — pass e.g. --inject-error CreateResource:ServiceLimitExceededException"
+                           " (OPERATION may be *)"};
+    o.inject_errors.emplace_back(spec.substr(0, colon), code);
   }
   if (o.throttle_rate < 0 || o.throttle_rate > 1 || o.fail_rate < 0 || o.fail_rate > 1)
     throw CommandFailure{"--throttle-rate and --fail-rate are shares between 0 and 1, e.g. 0.1"};
@@ -65,6 +75,8 @@ void add_emulator_command(CLI::App& app, GlobalOptions& global) {
   cmd->add_option("--state", o.state_dir, "Directory for the SQLite state (default: in memory)");
   cmd->add_option("--account", o.account, "Account id of the resources")->capture_default_str();
   cmd->add_option("--credentials", args->credentials, "Accepted KEY:SECRET pairs (default test:test)");
+  cmd->add_option("--inject-error", args->inject_errors,
+                  "OPERATION:ERROR — every call of OPERATION (or *) fails with that Cloud Control error");
   cmd->add_option("--latency-ms", o.latency_ms, "Delay added to every request")->capture_default_str();
   cmd->add_option("--async-ms", o.async_ms, "Time a mutation stays IN_PROGRESS (0: completes at once)")
       ->capture_default_str();

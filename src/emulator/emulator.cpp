@@ -94,6 +94,10 @@ struct Emulator::Impl {
       return send_error(res, 400, "SerializationException", "The request body is not valid JSON.");
     }
 
+    for (const auto& [op, code] : options.inject_errors) {
+      if (op == "*" || op == operation)
+        return send_error(res, error_status(code), code, operation + " failed (injected by --inject-error).");
+    }
     if (options.throttle_rate > 0 && service->draw() < options.throttle_rate)
       return send_error(res, 429, "ThrottlingException", "Rate exceeded (injected by --throttle-rate).");
     if (options.fail_rate > 0 && service->draw() < options.fail_rate)
@@ -110,6 +114,25 @@ struct Emulator::Impl {
     }
   }
 };
+
+int error_status(const std::string& code) {
+  static const std::pair<const char*, int> kStatuses[] = {
+      {"ResourceNotFoundException", 404}, {"TypeNotFoundException", 404},
+      {"RequestTokenNotFoundException", 404}, {"AlreadyExistsException", 400},
+      {"InvalidRequestException", 400}, {"NotUpdatableException", 400},
+      {"GeneralServiceException", 400}, {"ServiceLimitExceededException", 400},
+      {"NotStabilizedException", 400}, {"PrivateTypeException", 400},
+      {"InvalidCredentialsException", 401}, {"UnsupportedActionException", 405},
+      {"ClientTokenConflictException", 409}, {"ConcurrentOperationException", 409},
+      {"ResourceConflictException", 409}, {"ThrottlingException", 429},
+      {"ConcurrentModificationException", 500}, {"HandlerInternalFailureException", 502},
+      {"ServiceInternalErrorException", 502}, {"NetworkFailureException", 502},
+      {"HandlerFailureException", 502},
+  };
+  for (const auto& [name, status] : kStatuses)
+    if (code == name) return status;
+  return 0;
+}
 
 Emulator::Emulator(Options options) : impl_(std::make_unique<Impl>()) { impl_->options = std::move(options); }
 

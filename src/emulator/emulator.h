@@ -38,10 +38,17 @@ struct Options {
   double throttle_rate = 0;     // share of requests refused with ThrottlingException
   double fail_rate = 0;         // share failing with HandlerInternalFailure (502) or a FAILED progress event
   uint64_t seed = 0;            // seeds the fault generator, so a run is reproducible
+  // Every call of an operation ("CreateResource", or "*" for all) fails with a modeled Cloud Control
+  // error ("ServiceLimitExceededException"), with AWS's status for it: lets clients test error paths
+  // that a healthy service never takes (GeneralService, InvalidCredentials, NetworkFailure, ...).
+  std::vector<std::pair<std::string, std::string>> inject_errors;
   int threads = 64;             // HTTP worker threads (one per keep-alive connection in use)
   std::string home;             // provider home (default provider::default_home()) when no schema_source
   SchemaSource schema_source;   // overrides the installed provider (tests)
 };
+
+// HTTP status AWS sends with a Cloud Control error code; 0 when the code is not one of Cloud Control's.
+int error_status(const std::string& code);
 
 class Emulator {
  public:

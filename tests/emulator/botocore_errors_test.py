@@ -142,6 +142,29 @@ def main():
         arn = json.loads(west.get_resource(TypeName=CONNECTION, Identifier="westy")["ResourceDescription"]["Properties"])["Arn"]
         assert arn.startswith("arn:aws:events:us-west-2:123456789012:"), arn
         emu.stop()
+    # Errors a healthy service never produces, injected per operation: botocore must still raise the
+    # modeled exception with AWS's status for each.
+    injected = {
+        "CreateResource": ("ServiceLimitExceededException", 400),
+        "UpdateResource": ("ResourceConflictException", 409),
+        "DeleteResource": ("GeneralServiceException", 400),
+        "GetResource": ("InvalidCredentialsException", 401),
+        "ListResources": ("NetworkFailureException", 502),
+        "GetResourceRequestStatus": ("ServiceInternalErrorException", 502),
+        "ListResourceRequests": ("HandlerInternalFailureException", 502),
+    }
+    flags = [a for op, (code, _) in injected.items() for a in ("--inject-error", f"{op}:{code}")]
+    with Emulator(*flags) as emu:
+        c = emu.client()
+        expect(c, *injected["CreateResource"], c.create_resource, TypeName=CONNECTION, DesiredState=basic("x"))
+        expect(c, *injected["UpdateResource"], c.update_resource, TypeName=CONNECTION, Identifier="x",
+               PatchDocument="[]")
+        expect(c, *injected["DeleteResource"], c.delete_resource, TypeName=CONNECTION, Identifier="x")
+        expect(c, *injected["GetResource"], c.get_resource, TypeName=CONNECTION, Identifier="x")
+        expect(c, *injected["ListResources"], c.list_resources, TypeName=CONNECTION)
+        expect(c, *injected["GetResourceRequestStatus"], c.get_resource_request_status, RequestToken="t")
+        expect(c, *injected["ListResourceRequests"], c.list_resource_requests)
+        emu.stop()
     print("ok")
 
 
