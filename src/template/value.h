@@ -121,4 +121,7 @@ std::string json_dumps(const Value& v, bool sort_keys, int indent = -1);
 // Python json.loads; throws EvalError on invalid input.
 Value json_loads(const std::string& text);
 
+// Appends the UTF-8 encoding of code point `cp`.
+void append_utf8(std::string& out, uint32_t cp);
+
 }  // namespace skyql::templating::detail
