@@ -659,6 +659,21 @@ struct Service::Impl {
     return json{{"ProgressEvent", event(r)}};
   }
 
+  // Records a mutation of this account's resource and answers with its first ProgressEvent.
+  json accept_mutation(const char* operation, const TypeInfo& t, const std::string& region, const std::string& id,
+                       const std::string& client_token, const std::string& fingerprint, json model, bool will_fail) {
+    Request r;
+    r.account = options.account;
+    r.region = region;
+    r.type_name = t.type_name;
+    r.identifier = id;
+    r.operation = operation;
+    r.client_token = client_token;
+    r.fingerprint = fingerprint;
+    r.model = std::move(model);
+    return accept(std::move(r), will_fail);
+  }
+
   json accept(Request r, bool will_fail) {
     int64_t now = now_ms();
     r.token = random_uuid(id_rng);
@@ -729,16 +744,7 @@ struct Service::Impl {
     if (auto s = resources.find(scope); s != resources.end() && s->second.count(id))
       throw ApiError(400, "AlreadyExistsException",
                      "Resource of type '" + t->type_name + "' with identifier '" + id + "' already exists.");
-    Request r;
-    r.account = options.account;
-    r.region = region;
-    r.type_name = t->type_name;
-    r.identifier = id;
-    r.operation = "CREATE";
-    r.client_token = client_token;
-    r.fingerprint = fingerprint;
-    r.model = std::move(model);
-    return accept(std::move(r), will_fail);
+    return accept_mutation("CREATE", *t, region, id, client_token, fingerprint, std::move(model), will_fail);
   }
 
   json update(const json& req, const std::string& region, bool will_fail) {
@@ -795,16 +801,7 @@ struct Service::Impl {
         throw invalid_request("Model validation failed (#" + tokens_path(ro) + ": is read-only and cannot be changed)");
     }
     check_valid(*t, strip_read_only(*t, patched));
-    Request r;
-    r.account = options.account;
-    r.region = region;
-    r.type_name = t->type_name;
-    r.identifier = id;
-    r.operation = "UPDATE";
-    r.client_token = client_token;
-    r.fingerprint = fingerprint;
-    r.model = std::move(patched);
-    return accept(std::move(r), will_fail);
+    return accept_mutation("UPDATE", *t, region, id, client_token, fingerprint, std::move(patched), will_fail);
   }
 
   json remove(const json& req, const std::string& region, bool will_fail) {
@@ -820,15 +817,7 @@ struct Service::Impl {
     check_not_busy(scope, id, t->type_name);  // also covers a create still in progress
     auto s = resources.find(scope);
     if (s == resources.end() || !s->second.count(id)) throw not_found(t->type_name, id);
-    Request r;
-    r.account = options.account;
-    r.region = region;
-    r.type_name = t->type_name;
-    r.identifier = id;
-    r.operation = "DELETE";
-    r.client_token = client_token;
-    r.fingerprint = fingerprint;
-    return accept(std::move(r), will_fail);
+    return accept_mutation("DELETE", *t, region, id, client_token, fingerprint, json(), will_fail);
   }
 
   json get(const json& req, const std::string& region) {
